@@ -1,0 +1,1 @@
+../_shared/argmax/argmax.x86_64.s

@@ -1,0 +1,1 @@
+../_shared/argmax/driver.c

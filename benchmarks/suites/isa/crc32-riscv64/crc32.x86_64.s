@@ -1,0 +1,1 @@
+../_shared/crc32/crc32.x86_64.s

@@ -1,0 +1,1 @@
+../_shared/crc32/generate.py

@@ -1,0 +1,1 @@
+../_shared/dispatch/dispatch.x86_64.s

@@ -1,0 +1,1 @@
+../_shared/gcd/cases.py

@@ -1,0 +1,1 @@
+../_shared/gcd/driver.c

@@ -1,0 +1,1 @@
+../_shared/gcd/gcd.x86_64.s

@@ -1,0 +1,1 @@
+../_shared/lower-bound/generate.py

@@ -1,0 +1,1 @@
+../_shared/lower-bound/lower_bound.x86_64.s

@@ -1,0 +1,1 @@
+../_shared/popcount/popcount.x86_64.s

@@ -1,0 +1,1 @@
+../_shared/strnlen/strnlen.c

@@ -1,0 +1,1 @@
+../_shared/strnlen/strnlen.x86_64.s

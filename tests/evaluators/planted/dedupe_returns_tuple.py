@@ -1,0 +1,2 @@
+def dedupe(items):
+    return tuple(dict.fromkeys(items))

@@ -1,0 +1,2 @@
+def deduplicate(items):
+    return list(dict.fromkeys(items))
