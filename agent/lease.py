@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from perfforge.errors import ConfigError
+from sandbox.uids import owner_alive
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +75,7 @@ def _alive(pid: int, started: str) -> bool:
     """Process ``pid`` exists and is the one that started at ``started`` (not a reuse of its pid)."""
     if Path("/proc/self/stat").exists():
         return _start_ticks(pid) == started
-    try:  # no /proc: the pid alone has to do
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return owner_alive(pid)  # no /proc: the pid alone has to do
 
 
 def me() -> dict[str, Any]:

@@ -132,6 +132,16 @@ class Loop:
         accepted = [a for a in self.attempts if a.accepted]
         return min(accepted, key=Attempt.rank_key) if accepted else None
 
+    @property
+    def result(self) -> Attempt | None:
+        """What the run hands back: the best accepted attempt; for code the model wrote from a
+        description or translated (no runnable original), the best correct attempt when none beat
+        the reference, since a correct translation is the work asked for."""
+        if self.best is not None or self.kind.measured_start:
+            return self.best
+        correct = [a for a in self.attempts if a.correct]
+        return min(correct, key=Attempt.rank_key) if correct else None
+
     def leader(self) -> Attempt | None:
         """What to improve next: the best accepted attempt, else the original, else (code written
         from scratch) the best correct attempt, else nothing."""

@@ -47,6 +47,7 @@ KINDS: dict[str, KindPrompts] = {
 }
 
 LANGUAGE_NAMES = {"python": "Python", "c": "C", "cpp": "C++", "asm": "assembly"}
+ISA_NAMES = {"aarch64": "AArch64 (ARMv8-A, 64-bit)", "riscv64": "RISC-V (RV64GC, 64-bit)"}
 FENCES = {"python": "python", "c": "c", "cpp": "cpp", "asm": "asm"}
 DIFF_LINES = 14
 
@@ -80,9 +81,12 @@ def task_view(task: Task) -> dict[str, Any]:
     """The task as every template sees it."""
     spec = task.spec
     interface, rules = _interface(task)
+    language_name = LANGUAGE_NAMES[spec.language]
+    if spec.isa is not None:  # "assembly" alone leaves the model to guess which
+        language_name = f"{ISA_NAMES.get(spec.isa.target, spec.isa.target)} assembly (GNU as syntax)"
     return {
         "id": spec.id, "title": spec.title, "kind": spec.kind, "description": spec.description.strip(),
-        "language": spec.language, "language_name": LANGUAGE_NAMES[spec.language], "fence": FENCES[spec.language],
+        "language": spec.language, "language_name": language_name, "fence": FENCES[spec.language],
         "filename": spec.candidate, "function": getattr(spec.interface, "function", "") or "",
         "interface": interface, "rules": rules, "source_language": KINDS[spec.kind].source_language,
     }

@@ -33,7 +33,8 @@ class RunSummary(BaseModel):
     strategy: str
     models: list[str]
     baseline: dict[str, Any] | None = None
-    best: dict[str, Any] | None = Field(None, description="the best accepted attempt, None when none was accepted")
+    best: dict[str, Any] | None = Field(None, description="the best accepted attempt (for codegen and translations, "
+                                        "else the best correct one); None when there is none")
     attempts: list[dict[str, Any]] = Field(default_factory=list)
     spent: dict[str, Any] = Field(default_factory=dict)
     files: dict[str, str] = Field(default_factory=dict)
@@ -49,7 +50,7 @@ def _verdict(loop: Any, attempt: Attempt | None) -> dict[str, Any] | None:
 
 def summarize(loop: Any, strategy: str) -> RunSummary:
     spend = loop.store.spent(loop.run_id)
-    start, best = loop.start_attempt, loop.best
+    start, best = loop.start_attempt, loop.result
     return RunSummary(
         run_id=loop.run_id, status=loop.status, stop_reason=loop.stop_reason, task=loop.task.id,
         kind=loop.task.spec.kind, strategy=strategy, models=[m.name for m in loop.models],
@@ -66,11 +67,11 @@ def write_outputs(loop: Any, out: Path, strategy: str) -> RunSummary:
     """Write every output file for the run's current state; return the summary."""
     out.mkdir(parents=True, exist_ok=True)
     summary = summarize(loop, strategy)
-    best, start, name = loop.best, loop.start_attempt, loop.task.spec.candidate
+    best, start, name = loop.result, loop.start_attempt, loop.task.spec.candidate
     if best is not None and best.code is not None:
         (out / name).write_text(best.code)
         summary.files["best"] = str(out / name)
-        if start is not None and start.code is not None:
+        if start is not None and start.code is not None and loop.kind.measured_start:  # not for a translation
             original = loop.task.spec.baseline or name
             diff = difflib.unified_diff(start.code.splitlines(keepends=True), best.code.splitlines(keepends=True),
                                         fromfile=f"a/{original}", tofile=f"b/{original}")
@@ -109,13 +110,14 @@ def _cell(text: str, limit: int = 160) -> str:
 
 
 def _comparison(loop: Any, summary: RunSummary) -> list[str]:
-    best = loop.best
+    best = loop.result
     verdict = _verdict(loop, best)
     if best is None or verdict is None:
         return ["No candidate was accepted: none was both correct and faster with evidence "
                 "(an instruction-count drop, or a time interval above the threshold)."]
+    compared = "original" if loop.kind.measured_start else "reference"
     lines = [f"Best: attempt {best.n} ({best.model}), {best.reason}.", "",
-             "| measure | original | best | how it was measured |", "|---|---|---|---|"]
+             f"| measure | {compared} | best | how it was measured |", "|---|---|---|---|"]
     ins, tm, mem, en = (verdict.get(k) for k in ("instructions", "time", "memory", "energy"))
     if ins:
         lines.append(f"| CPU instructions | {_int(ins['baseline'])} | {_int(ins['candidate'])} "

@@ -148,24 +148,27 @@ def _optimize(config: RunConfig, store: RunStore, run_id: str, resume: bool, tot
               say: Callable[[str], None], sandbox: Any) -> RunSummary:
     from agent.strategies import get_strategy
     from benchmarks.task import Task
+    from evaluators.measure import open_sandbox
 
     task = Task.load(config.task_dir)
     if task.content_hash() != config.task_hash:
         raise ConfigError(f"the task in {config.task_dir} changed since the run started",
                           hint="start a new run instead of resuming this one")
     strategy = get_strategy(config.strategy, **config.strategy_options)
-    with open_models(config) as models, contextlib.ExitStack() as stack:
-        if sandbox is None:
-            from sandbox import get_sandbox
-
-            sandbox = stack.enter_context(contextlib.closing(get_sandbox(config.backend)))
+    with open_models(config) as models, open_sandbox(config.backend, sandbox) as sandbox:
         if not resume and not config.out:
             config = config.model_copy(update={"out": str(Path.cwd() / "perfforge-out" / run_id)})
         out = Path(config.out)
         evaluator = SandboxEvaluator(task, sandbox, config.loop.metrics, say)
-        loop = Loop(task, models, store=store, run_id=run_id, budget=Budget(config.limits, parent=total),
-                    evaluator=evaluator, config=config.loop, progress=say,
-                    on_step=lambda lp: write_outputs(lp, out, config.strategy))
+        # a resumed run's wall-time budget goes on from the seconds its earlier sessions worked
+        budget = Budget(config.limits, parent=total, elapsed_s=store.elapsed(run_id) if resume else 0.0)
+
+        def on_step(lp: Loop) -> None:
+            store.set_elapsed(run_id, budget.elapsed_s)
+            write_outputs(lp, out, config.strategy)
+
+        loop = Loop(task, models, store=store, run_id=run_id, budget=budget, evaluator=evaluator, config=config.loop,
+                    progress=say, on_step=on_step)
         # the run is recorded only once everything it needs is in place: bad input leaves no trace
         if resume:
             store.set_status(run_id, "running", "resumed")

@@ -24,10 +24,12 @@ import re
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from pydantic import BaseModel
+
+from agent.testing.loopback import LoopbackServer
 
 _MESSAGES = {401: "Bad credentials", 403: "Resource not accessible by integration", 404: "Not Found",
              422: "Validation Failed", 500: "Server Error"}
@@ -58,35 +60,25 @@ class FakeGitHub:
         self.requests: list[GitHubRequest] = []
         self._lock = threading.Lock()
         self._lifetime_s = lifetime_s
-        self._httpd: ThreadingHTTPServer | None = None
-        self._timer: threading.Timer | None = None
+        self._server: LoopbackServer | None = None
 
     # -- lifecycle ----------------------------------------------------------------------
     def __enter__(self) -> "FakeGitHub":
         handler = type("_Handler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
-        self._timer = threading.Timer(self._lifetime_s, self.stop)
-        self._timer.daemon = True
-        self._timer.start()
+        self._server = LoopbackServer(handler, lifetime_s=self._lifetime_s, name="fake-github")
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        if self._httpd is not None:
-            httpd, self._httpd = self._httpd, None
-            httpd.shutdown()
-            httpd.server_close()
+        if self._server is not None:
+            self._server.stop()
 
     @property
     def url(self) -> str:
-        assert self._httpd is not None, "the fake is not running"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        assert self._server is not None and self._server.httpd is not None, "the fake is not running"
+        return f"http://127.0.0.1:{self._server.port}"
 
     # -- what tests look at ---------------------------------------------------------------
     def calls(self, method: str | None = None, pattern: str = "") -> list[GitHubRequest]:

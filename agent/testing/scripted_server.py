@@ -29,11 +29,13 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agent.testing.loopback import LoopbackServer
 
 _DEFAULT_MESSAGES = {
     400: "bad request",
@@ -168,34 +170,22 @@ class ScriptedServer:
         self._stopping = threading.Event()
         self._lifetime_s = lifetime_s
         self._port = port
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._timer: threading.Timer | None = None
+        self._server: LoopbackServer | None = None
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self) -> "ScriptedServer":
         handler = type("_Handler", (_Handler,), {"server_owner": self})
-        httpd = self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
-        httpd.daemon_threads = True
-        # A short poll keeps stop() fast: serve_forever notices shutdown only between polls.
-        self._thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), name="scripted-server", daemon=True)
-        self._thread.start()
-        # Self-stopping: a server a test forgot to close must not outlive the session.
-        self._timer = threading.Timer(self._lifetime_s, self.stop)
-        self._timer.daemon = True
-        self._timer.start()
+        self._server = LoopbackServer(handler, port=self._port, lifetime_s=self._lifetime_s, name="scripted-server")
         return self
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None and self._server.httpd is not None
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._timer is not None:
-            self._timer.cancel()
-        if self._httpd is not None:
-            httpd, self._httpd = self._httpd, None
-            httpd.shutdown()
-            httpd.server_close()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5)
+        if self._server is not None:
+            self._server.stop()
 
     def __enter__(self) -> "ScriptedServer":
         return self.start()
@@ -206,9 +196,9 @@ class ScriptedServer:
     # -- what tests look at ------------------------------------------------------
     @property
     def port(self) -> int:
-        if self._httpd is None:
+        if not self.running:
             raise RuntimeError("the scripted server is not running")
-        return int(self._httpd.server_address[1])
+        return self._server.port
 
     @property
     def url(self) -> str:
@@ -388,7 +378,7 @@ def main(argv: list[str] | None = None) -> None:
     server = ScriptedServer(load_script(args.script), lifetime_s=args.lifetime, port=args.port).start()
     print(f"serving on {server.url} (stops after {args.lifetime:g}s; Ctrl-C to stop)", flush=True)
     try:
-        while server._httpd is not None:
+        while server.running:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass

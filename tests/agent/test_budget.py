@@ -82,6 +82,17 @@ def test_wall_time_cap():
     assert stop.value.limit == "wall_s"
 
 
+def test_a_resumed_run_goes_on_from_the_seconds_its_earlier_sessions_worked():
+    clock = FakeClock()
+    budget = Budget(BudgetLimits(wall_s=60), clock=clock, elapsed_s=50)
+    assert budget.elapsed_s == 50 and budget.time_left() == 10
+    budget.check_time()
+    clock.now += 10
+    with pytest.raises(BudgetExceeded) as stop:
+        budget.check_time()
+    assert stop.value.limit == "wall_s"
+
+
 def test_a_total_shared_by_runs_counts_their_calls_in_flight():
     total = Budget(BudgetLimits(tokens=1000, iterations=3), scope="total")
     run_a = Budget(BudgetLimits(tokens=800), parent=total)

@@ -127,6 +127,13 @@ def test_codegen_writes_the_first_candidate_from_the_description(box, tmp_path):
         prompt = server.chat_requests[0].messages[1]["content"]
     assert loop.start_attempt is None and loop.attempts[0].parent is None
     assert loop.attempts[0].correct
+    # correct, with no evidence of speed: not accepted, yet it is what the run hands back
+    from agent.report import write_outputs
+
+    assert loop.best is None and loop.result is loop.attempts[0]
+    summary = write_outputs(loop, tmp_path / "out", "refine")
+    assert summary.best["n"] == 1 and (tmp_path / "out" / "solution.py").read_text().startswith("def count_primes")
+    assert "diff" not in summary.files  # there is no original to compare with
     assert "Write `solution.py` from scratch" in prompt and "complete new content of `solution.py`" in prompt
     assert "```python" not in prompt.split("## What to do")[0]  # no code shown: there is none
 

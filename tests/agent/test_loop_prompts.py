@@ -91,3 +91,16 @@ def test_a_translation_starts_from_the_foreign_source(suite_task, marker):
     assert marker in source
     if task.spec.kind == "cuda-to-cpu":
         assert source != task.read(task.spec.baseline).decode()  # not the reference C
+
+
+@pytest.mark.parametrize(("suite_task", "named"), [
+    ("isa/argmax-aarch64", "into AArch64 (ARMv8-A, 64-bit) assembly"),
+    ("isa/argmax-riscv64", "into RISC-V (RV64GC, 64-bit) assembly"),
+])
+def test_an_isa_translation_names_its_target(suite_task, named):
+    from benchmarks.suites import resolve_task
+
+    task = resolve_task(suite_task)
+    messages, _ = prompting.messages(task, first=True, code=task.read(prompting.source_path(task)).decode(),
+                                     profile=None, counters=None, attempts=[], edit_format="search-replace")
+    assert named in messages[1]["content"]

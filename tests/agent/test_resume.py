@@ -60,6 +60,7 @@ def test_kill_9_during_a_measurement_then_resume(perfforge_home, tmp_path):
             wait_for(lambda: any(k.startswith("it-002/ask") for k in keys()), 300, "the second reply", first)
             time.sleep(0.5)
             verdicts_before = [k for k in keys() if k.endswith("/verdict")]
+            worked_before = RunStore(store_path).elapsed(run_id)  # kept at every step, for the wall-time budget
             os.killpg(first.pid, signal.SIGKILL)
             first.wait(timeout=30)
         finally:
@@ -89,3 +90,4 @@ def test_kill_9_during_a_measurement_then_resume(perfforge_home, tmp_path):
     assert len(ledger) == 3 and not any(e.replayed for e in ledger)  # each call paid once, none again
     assert run.get_run(run_id).status == "done"
     assert (out / "report.md").is_file()
+    assert 0 < worked_before < run.elapsed(run_id)  # the second session's seconds were added to the first's
