@@ -8,9 +8,10 @@ pool starts.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
-import json
+import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +29,7 @@ RUNNER_CONFIG = {"workdir": WORKDIR, "scratch": [WORKDIR, "/tmp", "/dev/shm"],
                  "memcg": ["/sys/fs/cgroup/memory", "/sys/fs/cgroup"]}
 LABEL_POOL = "org.perfforge.pool"
 LABEL_HOST = "org.perfforge.host"
+LABEL_SANDBOX = "org.perfforge.sandbox"  # one DockerSandbox's containers (a process may hold several)
 REMOVE_TIMEOUT_S = 20.0
 
 
@@ -129,6 +131,7 @@ class DockerSandbox(PooledSandbox):
         self.image_id = self.image_attrs["Id"]
         self._description: dict[str, Any] | None = None
         self.channel = self.config.resolved_channel()
+        self.instance = uuid.uuid4().hex[:16]
         sweep_stale(self.client)
         super().__init__(self._start_worker, self.config.pool_size)
 
@@ -183,7 +186,8 @@ class DockerSandbox(PooledSandbox):
             environment={"PATH": DEFAULT_PATH},
             hostname="sandbox",
             network_disabled=True,
-            labels={LABEL_POOL: str(os.getpid()), LABEL_HOST: socket.gethostname(), "org.perfforge.version": __version__},
+            labels={LABEL_POOL: str(os.getpid()), LABEL_SANDBOX: self.instance, LABEL_HOST: socket.gethostname(),
+                    "org.perfforge.version": __version__},
             host_config=host_config,
         )
         # attach mode: if this process dies, the runner reads EOF on stdin and the container stops

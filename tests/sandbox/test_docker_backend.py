@@ -13,7 +13,7 @@ import pytest
 
 from perfforge.errors import SandboxError
 from sandbox import ExecSpec, Limits, pool
-from sandbox.docker_backend import LABEL_HOST, LABEL_POOL
+from sandbox.docker_backend import LABEL_HOST, LABEL_POOL, LABEL_SANDBOX
 from tests.sandbox.conftest import open_sandbox, run
 
 pytestmark = pytest.mark.docker
@@ -30,10 +30,15 @@ def pool_containers(client, owner: int) -> list[dict]:
     return client.api.containers(all=True, filters={"label": f"{LABEL_POOL}={owner}"})
 
 
+def box_containers(box) -> list[dict]:
+    """The containers of this one sandbox (other sandboxes of this process may be open)."""
+    return box.client.api.containers(all=True, filters={"label": f"{LABEL_SANDBOX}={box.instance}"})
+
+
 def test_containers_are_locked_down_labelled_and_removed(docker_box):
     run(docker_box, "true", memory_mib=200, processes=10)
     client = docker_box.client
-    [info] = pool_containers(client, os.getpid())
+    [info] = box_containers(docker_box)
     attrs = client.api.inspect_container(info["Id"])
     host = attrs["HostConfig"]
     assert host["NetworkMode"] == "none" and host["ReadonlyRootfs"] is True
@@ -45,7 +50,7 @@ def test_containers_are_locked_down_labelled_and_removed(docker_box):
     assert uid >= 200_000
     assert attrs["Config"]["Labels"][LABEL_HOST] == socket.gethostname()
     docker_box.close()
-    assert pool_containers(client, os.getpid()) == []
+    assert box_containers(docker_box) == []
 
 
 def test_stale_containers_of_dead_processes_are_swept(docker_box):
@@ -91,7 +96,7 @@ def test_a_crashed_host_process_leaves_no_running_container(docker_box):
 def test_container_killed_while_idle_is_replaced(docker_box, monkeypatch):
     monkeypatch.setattr(pool, "IDLE_CHECK_S", 0.0)
     run(docker_box, "true")
-    [info] = pool_containers(docker_box.client, os.getpid())
+    [info] = box_containers(docker_box)
     docker_box.client.api.kill(info["Id"])
     result, _ = run(docker_box, "echo fresh")
     assert result.stdout == b"fresh\n"
@@ -99,7 +104,7 @@ def test_container_killed_while_idle_is_replaced(docker_box, monkeypatch):
 
 def test_runner_killed_mid_execution_is_a_sandbox_error_then_recovers(docker_box):
     run(docker_box, "true")
-    [info] = pool_containers(docker_box.client, os.getpid())
+    [info] = box_containers(docker_box)
     spec = ExecSpec(argv=["sleep", "30"], limits=Limits(wall_s=20))
     import threading
 
@@ -114,7 +119,7 @@ def test_runner_killed_mid_execution_is_a_sandbox_error_then_recovers(docker_box
 
 def test_runner_that_stops_answering_is_discarded(docker_box):
     run(docker_box, "true")
-    [info] = pool_containers(docker_box.client, os.getpid())
+    [info] = box_containers(docker_box)
     docker_box.client.api.pause(info["Id"])
     start = time.monotonic()
     with docker_box.pool.checkout() as worker:
@@ -122,7 +127,7 @@ def test_runner_that_stops_answering_is_discarded(docker_box):
         with pytest.raises(SandboxError, match="did not answer"):
             worker.execute(ExecSpec(argv=["true"], limits=Limits(wall_s=1)), wipe=True)
     assert time.monotonic() - start < 10
-    assert pool_containers(docker_box.client, os.getpid()) == []
+    assert box_containers(docker_box) == []
     result, _ = run(docker_box, "echo recovered")
     assert result.stdout == b"recovered\n"
 
@@ -175,4 +180,4 @@ def test_a_runner_that_cannot_start_fails_fast(docker_box, monkeypatch):
         assert time.monotonic() - start < 10
     finally:
         box.close()
-    assert pool_containers(docker_box.client, os.getpid()) == []
+    assert box_containers(box) == []
