@@ -165,7 +165,7 @@ def test_the_cache_lives_under_perfforge_home_by_default(tmp_path):
 def test_the_api_key_never_reaches_logs_cache_errors_or_request_bodies(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     caplog.set_level(logging.DEBUG)
-    logging.getLogger("LiteLLM").setLevel(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="LiteLLM")  # restored after the test: later tests stay quiet
     cache_file = tmp_path / "replies.sqlite"
     # The provider echoes the key in its error text, as real providers sometimes do.
     script = [error(429, f"Rate limit for key {SECRET}"), "ok", error(401, f"Incorrect API key provided: {SECRET}")]
