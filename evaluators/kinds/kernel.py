@@ -15,7 +15,8 @@ Both run through the shared ``c-function`` / ``python-function`` paths (the task
 
 Instruction counts (valgrind) serialize the threads and count every thread's
 instructions: they measure the total work (OpenMP's own overhead included), never a
-parallel speedup; with sleeping waits they repeat exactly.  Wall time, taken with the
+parallel speedup; with sleeping waits they repeat to within 0.01% (where valgrind switches
+threads can add a wake-up of a few dozen instructions).  Wall time, taken with the
 fixed thread count, shows the parallel speedup within the sandbox's CPU quota.
 """
 

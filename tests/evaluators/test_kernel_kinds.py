@@ -51,8 +51,14 @@ def test_a_race_on_the_shared_accumulator_fails(box):
     load and its store, updates are lost, far outside the tolerance.  The candidate passes
     only if on all six inputs the second thread started after the first had finished: on a
     machine with two free CPUs that does not happen (the threads start within tens of
-    microseconds of each other)."""
-    verdict = measure(task("cuda-to-cpu/reduce-sum"), CANDIDATES / "reduce_sum_race.c", metrics="none", sandbox=box)
+    microseconds of each other), but in a full test run it once did."""
+    # a race is a matter of timing: on a loaded machine one thread may finish before the other
+    # starts on every input, so up to three evaluations are made; one must catch it
+    for _ in range(3):
+        verdict = measure(task("cuda-to-cpu/reduce-sum"), CANDIDATES / "reduce_sum_race.c", metrics="none",
+                          sandbox=box)
+        if not verdict.correct:
+            break
     assert not verdict.correct
     reasons = [f.reason for f in verdict.failures]
     assert any("out: 1 of 1 element(s) differ" in r for r in reasons), reasons
@@ -75,10 +81,11 @@ def test_better_loop_order_counts_fewer_instructions_than_naive_gemm(box):
     assert ins.baseline_label == "baseline" and ins.speedup > 2.0, ins
 
 
-def test_threaded_counts_repeat_exactly(box):
+def test_threaded_counts_repeat_within_a_hundredth_of_a_percent(box):
     """valgrind runs both OpenMP threads (one at a time) and counts them all; with idle
     threads sleeping (OMP_WAIT_POLICY=passive) and stdin read from a file, the count of a
-    parallel program repeats exactly."""
+    parallel program repeats to within a few dozen instructions (seen: 1,712,105 and
+    1,712,156); with spinning waits it varies by tens of percent."""
     from benchmarks.stress import stage
     from evaluators import instructions as instr
     from evaluators.measure import open_workspace
@@ -92,8 +99,8 @@ def test_threaded_counts_repeat_exactly(box):
         staged = stage(axpy, ws)
         instr.send_stress(ws, staged)
         parallel = programs[1]
-        counts = {instr.count_program(ws, parallel, staged, 1.0).instructions for _ in range(3)}
-    assert len(counts) == 1, counts
+        counts = [instr.count_program(ws, parallel, staged, 1.0).instructions for _ in range(3)]
+    assert max(counts) - min(counts) <= min(counts) // 10_000, counts
 
 
 @pytest.mark.parametrize("cand, expect", [
